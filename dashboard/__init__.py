@@ -1,0 +1,1 @@
+"""ganzoo's Streamlit dashboard (import name ``ganzoo_dashboard``)."""

@@ -1,0 +1,192 @@
+"""The run directory: how runs are laid out on disk, written and read.
+
+    runs/<run-id>/
+      config.json                everything needed to reproduce the run
+      status.json                running / finished / failed, last step, last update
+      metrics/part-NNNNNN.parquet   scalars, tidy rows (step, epoch, wall_time, name, value)
+      samples/step-NNNNNNNN.png  grids from a fixed z (samples/fixed_z.safetensors)
+      checkpoints/step-NNNNNNNN.safetensors
+
+Every file is written to a temporary name and renamed, so a reader never sees half a file
+and a crash never leaves one. Users may read runs with pandas alone; see the README.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .errors import RunError
+
+SCALAR_SCHEMA = pa.schema([
+    ("step", pa.int64()),
+    ("epoch", pa.int32()),
+    ("wall_time", pa.float64()),
+    ("name", pa.string()),
+    ("value", pa.float64()),
+])
+_PART = re.compile(r"part-(\d+)\.parquet$")
+_SAMPLE = re.compile(r"step-(\d+)\.png$")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, obj: Any) -> None:
+    atomic_write(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+
+
+def resolve_run(root: str | Path, run: str | Path) -> Path:
+    """The directory of ``run`` (an id, or a path) inside ``root``; never outside it."""
+    root = Path(root).resolve()
+    path = Path(run)
+    path = (path if path.is_absolute() else root / path).resolve()
+    if path != root and root not in path.parents:
+        raise RunError(f"run '{run}' is outside the runs directory {root}; pass a run id "
+                       f"from `ganzoo runs` or set --runs-dir")
+    if not (path / "config.json").is_file():
+        raise RunError(f"no run '{run}' in {root} (no config.json there); `ganzoo runs` lists them")
+    return path
+
+
+class RunWriter:
+    """Writes one run. Scalars are buffered by the caller and written here a part at a time."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._next_part = 1 + max((int(m.group(1)) for p in (path / "metrics").glob("part-*.parquet")
+                                   if (m := _PART.search(p.name))), default=0)
+
+    @classmethod
+    def create(cls, root: Path, run_id: str, config: dict[str, Any]) -> RunWriter:
+        root.mkdir(parents=True, exist_ok=True)
+        path = root / run_id
+        try:
+            path.mkdir()  # never reuse a directory: an existing run is never overwritten
+        except FileExistsError:
+            raise RunError(f"run directory {path} already exists; pick another --name") from None
+        for sub in ("metrics", "samples", "checkpoints"):
+            (path / sub).mkdir()
+        write_json(path / "config.json", config)
+        writer = cls(path)
+        writer.set_status("running", step=0)
+        return writer
+
+    def set_status(self, state: str, step: int, message: str = "") -> None:
+        write_json(self.path / "status.json",
+                   {"state": state, "step": step, "updated": time.time(), "message": message, "pid": os.getpid()})
+
+    def write_scalars(self, rows: dict[str, list]) -> None:
+        if not rows["step"]:
+            return
+        table = pa.Table.from_pydict(rows, schema=SCALAR_SCHEMA)
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        atomic_write(self.path / "metrics" / f"part-{self._next_part:06d}.parquet", buf.getvalue())
+        self._next_part += 1
+
+    def truncate_scalars(self, after_step: int) -> int:
+        """Drop rows with step > after_step (those logged after the checkpoint a resume
+        starts from), so the resumed run writes them again exactly once. Returns rows dropped."""
+        dropped = 0
+        for part in sorted((self.path / "metrics").glob("part-*.parquet")):
+            table = pq.read_table(part)
+            keep = pc.less_equal(table["step"], after_step)
+            n_keep = pc.sum(keep).as_py() or 0
+            if n_keep == table.num_rows:
+                continue
+            dropped += table.num_rows - n_keep
+            if n_keep == 0:
+                part.unlink()
+            else:
+                buf = io.BytesIO()
+                pq.write_table(table.filter(keep), buf)
+                atomic_write(part, buf.getvalue())
+        return dropped
+
+    def write_sample_png(self, step: int, png: bytes) -> Path:
+        path = self.path / "samples" / f"step-{step:08d}.png"
+        atomic_write(path, png)
+        return path
+
+
+@dataclass
+class Run:
+    """A run on disk, for reading."""
+
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.path.name
+
+    def config(self) -> dict[str, Any]:
+        return json.loads((self.path / "config.json").read_text())
+
+    def status(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.path / "status.json").read_text())
+        except (OSError, ValueError):
+            return {"state": "unknown", "step": 0, "updated": None, "message": ""}
+
+    def metric_parts(self) -> list[Path]:
+        return sorted((self.path / "metrics").glob("part-*.parquet"))
+
+    def scalars(self, names: list[str] | None = None) -> pd.DataFrame:
+        """All scalar rows, sorted by step (tidy: step, epoch, wall_time, name, value)."""
+        parts = self.metric_parts()
+        if not parts:
+            return pd.DataFrame({f.name: pd.Series(dtype=f.type.to_pandas_dtype()) for f in SCALAR_SCHEMA})
+        filters = [("name", "in", names)] if names else None
+        table = pq.read_table([str(p) for p in parts], filters=filters, schema=SCALAR_SCHEMA)
+        return table.to_pandas().sort_values(["step", "name"], kind="stable").reset_index(drop=True)
+
+    def wide(self, names: list[str] | None = None) -> pd.DataFrame:
+        """Scalars pivoted to one row per step and one column per name."""
+        df = self.scalars(names)
+        return df.pivot_table(index="step", columns="name", values="value", aggfunc="last")
+
+    def epoch_summary(self) -> pd.DataFrame:
+        """Per-epoch means of every scalar: the seed notebooks' loss history."""
+        df = self.scalars()
+        return df.pivot_table(index="epoch", columns="name", values="value", aggfunc="mean")
+
+    def samples(self) -> list[tuple[int, Path]]:
+        """(step, path) of every sample grid, by step."""
+        out = [(int(m.group(1)), p) for p in (self.path / "samples").glob("step-*.png")
+               if (m := _SAMPLE.search(p.name))]
+        return sorted(out)
+
+    def checkpoints(self) -> list[Path]:
+        return sorted((self.path / "checkpoints").glob("step-*.safetensors"))
+
+
+def list_runs(root: str | Path) -> list[Run]:
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    runs = [Run(p) for p in root.iterdir() if (p / "config.json").is_file()]
+    return sorted(runs, key=lambda r: (r.path / "config.json").stat().st_mtime)

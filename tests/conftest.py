@@ -1,0 +1,111 @@
+"""Shared fixtures: small datasets and test-only plugins, registered in-process."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from ganzoo_plugins.datasets import load_mnist_5k
+from torch import nn
+
+from ganzoo import registry
+from ganzoo.hookspecs import Data, DatasetSpec, Loss, ModelSpec, hookimpl
+
+
+def _digits(n: int) -> Data:
+    full = load_mnist_5k(None, None, None)
+    idx = torch.randperm(len(full.x), generator=torch.Generator().manual_seed(0))[:n]
+    return Data(full.x[idx], full.labels[idx], full.classes)
+
+
+class TestData:
+    """digits-300: 300 real digits, so a test epoch is 5 steps of 60."""
+
+    @hookimpl
+    def ganzoo_datasets(self):
+        return [DatasetSpec("digits-300", "300 digits from mnist-5k, for tests", lambda a, r, s: _digits(300))]
+
+
+class _Critic(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.LeakyReLU(0.2), nn.Linear(64, 1))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def wgan_gp_step(ctx, real):
+    """WGAN-GP (Gulrajani et al. 2017): a critic without sigmoid, n_critic critic steps per
+    G step, and a gradient penalty on random interpolates."""
+    n = real.shape[0]
+    with torch.no_grad():
+        fake = ctx.G(ctx.sample_z(n))
+    d_real, d_fake = ctx.D(real).mean(), ctx.D(fake).mean()
+    eps = torch.rand(n, 1, 1, 1, device=real.device)
+    mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(ctx.D(mix).sum(), mix, create_graph=True)
+    gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    d_loss = d_fake - d_real + ctx.hparams["gp_weight"] * gp
+    ctx.opt_d.zero_grad(set_to_none=True)
+    d_loss.backward()
+    ctx.opt_d.step()
+    out = {"d_loss": d_loss.detach(), "wasserstein": (d_real - d_fake).detach(), "gp": gp.detach()}
+    if ctx.step % ctx.hparams["n_critic"] == 0:
+        ctx.D.requires_grad_(False)
+        g_loss = -ctx.D(ctx.G(ctx.sample_z(n))).mean()
+        ctx.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        ctx.opt_g.step()
+        ctx.D.requires_grad_(True)
+        out["g_loss"] = g_loss.detach()
+    return out
+
+
+def _small_g():
+    return nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+
+
+class TestModels:
+    @hookimpl
+    def ganzoo_models(self):
+        nan_after = Loss("nan-after-7", lambda r, f: _nan_after(r, f), lambda f: -torch.log(f).mean())
+        return [
+            ModelSpec("wgan-gp-test", "WGAN-GP defined in the tests", lambda s, hp: (_small_g(), _Critic()),
+                      latent_dim=16, train_step=wgan_gp_step,
+                      defaults={"n_critic": 5, "gp_weight": 10.0, "lr_g": 1e-4, "lr_d": 1e-4, "beta1": 0.0,
+                                "beta2": 0.9}),
+            ModelSpec("nan-test", "a GAN whose loss turns NaN at step 7",
+                      lambda s, hp: (_small_g(), nn.Sequential(_Critic(), nn.Sigmoid())), latent_dim=16,
+                      loss=nan_after),
+        ]
+
+
+_calls = {"n": 0}
+
+
+def _nan_after(d_real, d_fake):
+    _calls["n"] += 1
+    loss = -(torch.log(d_real) + torch.log(1 - d_fake)).mean()
+    return loss * math.nan if _calls["n"] > 7 else loss
+
+
+@pytest.fixture
+def reg(monkeypatch):
+    """The installed plugins plus the tests' own; ganzoo's CLI sees the same."""
+    _calls["n"] = 0
+    real_load = registry.load
+    ours = {"test-data": TestData(), "test-models": TestModels()}
+
+    def load(disabled=(), extra=None):
+        return real_load(disabled=disabled, extra=ours | (extra or {}))
+
+    monkeypatch.setattr(registry, "load", load)
+    monkeypatch.delenv(registry.DISABLE_ENV, raising=False)
+    return load()
+
+
+@pytest.fixture
+def runs(tmp_path):
+    return tmp_path / "runs"
