@@ -154,6 +154,59 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    import json
+
+    import numpy as np
+    import torch
+
+    from . import checkpoint, data, evaluate
+    from . import device as devices
+    from .diversity import GUIDE
+    from .runstore import Run, resolve_run
+    from .trainer import build_models
+
+    if (args.run is None) == (args.samples is None):
+        raise GanzooError("give either RUN or --samples FILE.npy (with --dataset)")
+    reg = _registry(args)
+    device = devices.pick(args.device)
+    if args.run is not None:
+        path = resolve_run(args.runs_dir, args.run)
+        ckpt = checkpoint.load_latest(Run(path).checkpoints(), device)
+        name = ckpt.meta["model"]
+        if name not in reg.models:
+            raise GanzooError(f"this run needs model '{name}', which is not installed or is disabled")
+        spec = reg.models[name]
+        G, _ = build_models(spec, ckpt.meta["settings"], reg.plugin_of_model(name).label)
+        ckpt.restore_module("G", G)
+        dataset = args.dataset or Run(path).config()["dataset"]
+        shape = tuple(spec.shape)
+        samples = evaluate.generate(G.to(device), spec.latent_dim, args.n, device)
+        what = f"run {args.run} at step {ckpt.meta['step']}"
+    else:
+        if args.dataset is None:
+            raise GanzooError("--samples needs --dataset NAME, the data to compare against")
+        try:
+            array = np.load(args.samples, allow_pickle=False)
+        except (OSError, ValueError) as e:
+            raise GanzooError(f"cannot read --samples {args.samples}: {e}") from None
+        samples = torch.from_numpy(np.asarray(array, dtype=np.float32)).to(device)
+        shape, what = tuple(samples.shape[1:]), f"{len(samples)} samples from {args.samples}"
+        if samples.ndim < 2 or len(samples) < 10:
+            raise GanzooError(f"--samples must hold at least 10 samples as N x ..., got shape {tuple(array.shape)}")
+    dspec, d = data.load(reg, dataset if args.run else args.dataset, args.data_root, shape)
+    x = data.as_model_input(d.x, device)
+    stats = evaluate.reference(dspec, d, x).evaluate(samples)
+    if args.json:
+        print(json.dumps({"evaluated": what, "reference": dspec.name, "n_samples": len(samples), "statistics": stats},
+                         indent=2))
+    else:
+        print(f"{what}, against {dspec.name}:")
+        print(_table([[k, f"{v:.4g}", *GUIDE.get(k, ("", ""))] for k, v in stats.items()],
+                     ["statistic", "value", "healthy", "collapsed"]))
+    return 0
+
+
 def build_parser() -> Parser:
     common = Parser(add_help=False)
     common.add_argument("--disable-plugin", action="append", default=[], metavar="NAME",
@@ -187,7 +240,9 @@ def build_parser() -> Parser:
             ("sample_every", int, "steps between sample grids (0: each epoch)"),
             ("checkpoint_every", int, "steps between checkpoints (0: at the end of an epoch, at most once a minute)"),
             ("keep_checkpoints", int, "checkpoints kept"),
-            ("log_every", int, "steps between progress updates, gradient norms and NaN checks")]:
+            ("log_every", int, "steps between progress updates, gradient norms and NaN checks"),
+            ("eval_every", int, "steps between diversity statistics (0: never)"),
+            ("eval_samples", int, "samples per diversity evaluation")]:
         p.add_argument("--" + key.replace("_", "-"), dest=key, type=flag_type, help=text)
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="any setting, including a model's own (repeatable)")
@@ -212,6 +267,18 @@ def build_parser() -> Parser:
     p.add_argument("--seed", type=int, default=0, help="seed for z (default 0)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("eval", parents=[common, runs], help="mode-collapse statistics of a run or of saved samples",
+                       description="Diversity statistics of RUN's latest checkpoint, or of samples saved as .npy "
+                                   "(N x C x H x W floats in [-1, 1], as `ganzoo sample` writes), against a dataset.")
+    p.add_argument("run", metavar="RUN", nargs="?", help="run id (see ganzoo runs)")
+    p.add_argument("--samples", metavar="FILE.npy", help="evaluate these samples instead of a run")
+    p.add_argument("--dataset", help="reference dataset (default: the run's)")
+    p.add_argument("--data-root", help="where torchvision datasets' files are")
+    p.add_argument("--n", type=int, default=2000, help="samples to draw from a run (default 2000)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -24,6 +24,8 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "checkpoint_every": 0,  # steps between checkpoints; 0: end of an epoch, at most once a minute
     "keep_checkpoints": 3,
     "log_every": 50,  # steps between progress updates, gradient norms and the NaN check
+    "eval_every": 500,  # steps between diversity statistics (and at the end); 0: never
+    "eval_samples": 1000,  # samples each diversity evaluation draws
 }
 # Keys of a config file that are not hyperparameters.
 RUN_KEYS = ("model", "dataset", "device", "data_root", "name")
@@ -40,6 +42,8 @@ _RULES: dict[str, tuple[Any, str]] = {
     "checkpoint_every": (lambda v: v >= 0, "0 or more"),
     "keep_checkpoints": (lambda v: v >= 1, "at least 1"),
     "log_every": (lambda v: v >= 1, "at least 1"),
+    "eval_every": (lambda v: v >= 0, "0 or more"),
+    "eval_samples": (lambda v: v >= 10, "at least 10"),
 }
 
 

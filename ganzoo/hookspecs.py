@@ -101,13 +101,21 @@ class DatasetSpec:
     """A dataset. ``load(arg, root, shape)`` returns a :class:`Data`. ``arg`` is the text
     after ``name:`` (``folder:PATH`` gives ``PATH``), or None; ``root`` is ``--data-root``;
     ``shape`` is the shape the model wants, for datasets that can resize. ``shape`` here
-    is the dataset's native shape, or None when it takes the model's."""
+    is the dataset's native shape, or None when it takes the model's.
+
+    For the diversity statistics a dataset may name a ``classifier``: a factory of an
+    nn.Module with ``features(x) -> (n, d)`` and ``head(features) -> (n, classes)`` logits,
+    trained on data like this one (labels then give modes covered and KL, features give the
+    Fréchet distance and precision / recall / density / coverage). ``metrics(samples)``
+    returns statistics of the dataset's own (the 2-D mixtures' modes captured)."""
 
     name: str
     description: str
     load: Callable[[str | None, str | None, Shape], Data]
     shape: Shape | None = (1, 28, 28)
     takes_arg: bool = False
+    classifier: Callable[[], nn.Module] | None = None
+    metrics: Callable[[torch.Tensor], dict[str, float]] | None = None
 
 
 @hookspec

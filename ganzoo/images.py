@@ -34,5 +34,29 @@ def progress_gif(pngs: Sequence[Path], ms_per_frame: int = 200) -> bytes:
     return buf.getvalue()
 
 
+def scatter_png(points: torch.Tensor, real: torch.Tensor, size: int = 320) -> bytes:
+    """2-D samples (black) over real data (grey), on the real data's bounding box."""
+    from PIL import ImageDraw
+
+    real, points = real.detach().float().cpu(), points.detach().float().cpu()
+    lo, hi = real.min(0).values, real.max(0).values
+    pad = (hi - lo).clamp_min(1e-6) * 0.15
+    lo, span = lo - pad, (hi - lo) + 2 * pad
+
+    def pixels(p):
+        xy = (p - lo) / span * (size - 1)
+        return [(float(x), float(size - 1 - y)) for x, y in xy]
+
+    im = Image.new("L", (size, size), 255)
+    draw = ImageDraw.Draw(im)
+    for x, y in pixels(real):
+        draw.point((x, y), fill=190)
+    for x, y in pixels(points):
+        draw.ellipse((x - 1, y - 1, x + 1, y + 1), fill=0)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def is_image_shape(shape: Sequence[int]) -> bool:
     return len(shape) == 3 and shape[0] in (1, 3)

@@ -4,6 +4,8 @@
       config.json                everything needed to reproduce the run
       status.json                running / finished / failed, last step, last update
       metrics/part-NNNNNN.parquet   scalars, tidy rows (step, epoch, wall_time, name, value)
+      diversity/part-NNNNNN.parquet mode-collapse statistics, the same rows plus what was
+                                    measured (n_samples, reference, features)
       samples/step-NNNNNNNN.png  grids from a fixed z (samples/fixed_z.safetensors)
       checkpoints/step-NNNNNNNN.safetensors
 
@@ -37,6 +39,13 @@ SCALAR_SCHEMA = pa.schema([
     ("name", pa.string()),
     ("value", pa.float64()),
 ])
+DIVERSITY_SCHEMA = pa.schema([
+    *SCALAR_SCHEMA,
+    ("n_samples", pa.int64()),
+    ("reference", pa.string()),
+    ("features", pa.string()),
+])
+SCHEMAS = {"metrics": SCALAR_SCHEMA, "diversity": DIVERSITY_SCHEMA}
 _PART = re.compile(r"part-(\d+)\.parquet$")
 _SAMPLE = re.compile(r"step-(\d+)\.png$")
 
@@ -77,8 +86,8 @@ class RunWriter:
 
     def __init__(self, path: Path):
         self.path = path
-        self._next_part = 1 + max((int(m.group(1)) for p in (path / "metrics").glob("part-*.parquet")
-                                   if (m := _PART.search(p.name))), default=0)
+        self._next_part = {table: 1 + max((int(m.group(1)) for p in (path / table).glob("part-*.parquet")
+                                           if (m := _PART.search(p.name))), default=0) for table in SCHEMAS}
 
     @classmethod
     def create(cls, root: Path, run_id: str, config: dict[str, Any]) -> RunWriter:
@@ -88,7 +97,7 @@ class RunWriter:
             path.mkdir()  # never reuse a directory: an existing run is never overwritten
         except FileExistsError:
             raise RunError(f"run directory {path} already exists; pick another --name") from None
-        for sub in ("metrics", "samples", "checkpoints"):
+        for sub in (*SCHEMAS, "samples", "checkpoints"):
             (path / sub).mkdir()
         write_json(path / "config.json", config)
         writer = cls(path)
@@ -99,20 +108,20 @@ class RunWriter:
         write_json(self.path / "status.json",
                    {"state": state, "step": step, "updated": time.time(), "message": message, "pid": os.getpid()})
 
-    def write_scalars(self, rows: dict[str, list]) -> None:
+    def write_rows(self, rows: dict[str, list], table: str = "metrics") -> None:
+        """Write one Parquet part of ``table`` (metrics or diversity) from column lists."""
         if not rows["step"]:
             return
-        table = pa.Table.from_pydict(rows, schema=SCALAR_SCHEMA)
         buf = io.BytesIO()
-        pq.write_table(table, buf)
-        atomic_write(self.path / "metrics" / f"part-{self._next_part:06d}.parquet", buf.getvalue())
-        self._next_part += 1
+        pq.write_table(pa.Table.from_pydict(rows, schema=SCHEMAS[table]), buf)
+        atomic_write(self.path / table / f"part-{self._next_part[table]:06d}.parquet", buf.getvalue())
+        self._next_part[table] += 1
 
-    def truncate_scalars(self, after_step: int) -> int:
+    def truncate(self, after_step: int) -> int:
         """Drop rows with step > after_step (those logged after the checkpoint a resume
         starts from), so the resumed run writes them again exactly once. Returns rows dropped."""
         dropped = 0
-        for part in sorted((self.path / "metrics").glob("part-*.parquet")):
+        for part in sorted(p for table in SCHEMAS for p in (self.path / table).glob("part-*.parquet")):
             table = pq.read_table(part)
             keep = pc.less_equal(table["step"], after_step)
             n_keep = pc.sum(keep).as_py() or 0
@@ -152,17 +161,24 @@ class Run:
         except (OSError, ValueError):
             return {"state": "unknown", "step": 0, "updated": None, "message": ""}
 
-    def metric_parts(self) -> list[Path]:
-        return sorted((self.path / "metrics").glob("part-*.parquet"))
+    def parts(self, table: str = "metrics") -> list[Path]:
+        return sorted((self.path / table).glob("part-*.parquet"))
+
+    def _read(self, table: str, names: list[str] | None) -> pd.DataFrame:
+        schema, parts = SCHEMAS[table], self.parts(table)
+        if not parts:
+            return schema.empty_table().to_pandas()
+        filters = [("name", "in", names)] if names else None
+        df = pq.read_table([str(p) for p in parts], filters=filters, schema=schema).to_pandas()
+        return df.sort_values(["step", "name"], kind="stable").reset_index(drop=True)
 
     def scalars(self, names: list[str] | None = None) -> pd.DataFrame:
         """All scalar rows, sorted by step (tidy: step, epoch, wall_time, name, value)."""
-        parts = self.metric_parts()
-        if not parts:
-            return pd.DataFrame({f.name: pd.Series(dtype=f.type.to_pandas_dtype()) for f in SCALAR_SCHEMA})
-        filters = [("name", "in", names)] if names else None
-        table = pq.read_table([str(p) for p in parts], filters=filters, schema=SCALAR_SCHEMA)
-        return table.to_pandas().sort_values(["step", "name"], kind="stable").reset_index(drop=True)
+        return self._read("metrics", names)
+
+    def diversity(self, names: list[str] | None = None) -> pd.DataFrame:
+        """Diversity statistics: scalar rows plus n_samples, reference and features."""
+        return self._read("diversity", names)
 
     def wide(self, names: list[str] | None = None) -> pd.DataFrame:
         """Scalars pivoted to one row per step and one column per name."""

@@ -20,18 +20,19 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save
 
-from . import __version__, checkpoint, data
+from . import __version__, checkpoint, data, evaluate
 from . import device as devices
 from .config import RUN_KEYS, resolve
 from .errors import ConfigError, RunError, TrainingDiverged
 from .hookspecs import ModelSpec, StepContext
-from .images import grid_png, is_image_shape, progress_gif
+from .images import grid_png, is_image_shape, progress_gif, scatter_png
 from .losses import BCE
 from .registry import Registry
 from .runstore import Run, RunWriter, atomic_write, resolve_run, write_json
 from .step import adversarial_step
 
 GRID = 5  # the seed's 5x5 grid from a fixed z
+SCATTER = 1000  # fixed-z points drawn for samples that are not images
 FLUSH_SECONDS = 10.0  # at most this long between Parquet parts, so a dashboard sees progress
 CHECKPOINT_SECONDS = 60.0  # checkpoint_every = 0: at epoch ends, at least this far apart
 
@@ -45,15 +46,17 @@ def build_models(spec: ModelSpec, settings: dict[str, Any], label: str) -> tuple
     if not isinstance(G, torch.nn.Module) or not isinstance(D, torch.nn.Module):
         raise ConfigError(f"model '{spec.name}' from {label}: build() must return (G, D) nn.Modules")
     G.eval(), D.eval()
+    n = min(settings.get("batch_size", 2), 256)
     with torch.no_grad():
-        out = G(torch.randn(2, spec.latent_dim))
-        if tuple(out.shape) != (2, *spec.shape):
+        out = G(torch.randn(n, spec.latent_dim))
+        if tuple(out.shape) != (n, *spec.shape):
             raise ConfigError(f"model '{spec.name}' from {label}: G makes samples of shape {tuple(out.shape[1:])}, "
                               f"but the spec says {tuple(spec.shape)}; fix build() or the spec's shape")
         score = D(out)
-        if score.numel() != 2:
+        # One output per sample, or per pack of samples for a packing D (PacGAN).
+        if not 1 <= score.shape[0] <= n or score.numel() != score.shape[0]:
             raise ConfigError(f"model '{spec.name}' from {label}: D must give one output per sample, "
-                              f"got shape {tuple(score.shape)} for 2 samples")
+                              f"got shape {tuple(score.shape)} for {n} samples")
     G.train(), D.train()
     return G, D
 
@@ -79,8 +82,9 @@ class Trainer:
         fused = {"fused": True} if device.type in ("cpu", "cuda") else {}
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=s["lr_g"], betas=(s["beta1"], s["beta2"]), **fused)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=s["lr_d"], betas=(s["beta1"], s["beta2"]), **fused)
-        _, dataset = data.load(reg, config["dataset"], data_root, spec.shape)
+        dspec, dataset = data.load(reg, config["dataset"], data_root, spec.shape)
         self.x = data.as_model_input(dataset.x, device)
+        self.reference = evaluate.reference(dspec, dataset, self.x) if s["eval_every"] else None
         self.step_fn = spec.train_step or adversarial_step
         self.ctx = StepContext(G=self.G, D=self.D, opt_g=self.opt_g, opt_d=self.opt_d, loss=spec.loss or BCE,
                                latent_dim=spec.latent_dim, hparams=s, step=0, device=device)
@@ -89,7 +93,8 @@ class Trainer:
         self.perm: torch.Tensor | None = None
         z_path = run.path / "samples" / "fixed_z.safetensors"
         if not z_path.exists():
-            z = torch.randn(GRID * GRID, spec.latent_dim, generator=torch.Generator().manual_seed(s["seed"]))
+            n = GRID * GRID if is_image_shape(spec.shape) else SCATTER
+            z = torch.randn(n, spec.latent_dim, generator=torch.Generator().manual_seed(s["seed"]))
             atomic_write(z_path, save({"z": z}))
         self.fixed_z = load_file(z_path)["z"].to(device)
         self._rows: list[tuple[int, int, float, dict[str, torch.Tensor]]] = []
@@ -148,16 +153,18 @@ class Trainer:
             if len(bad):
                 step, name = keys[int(bad[0])]
                 self._on_diverged(step, name, float(values[int(bad[0])]))
-            step, epoch = new[-1][0], new[-1][1]
+            self._logged = len(self._rows)
+        if images_per_s is not None:  # a log point, not just a flush
+            step, epoch = self._rows[-1][0], self._rows[-1][1]
             extra = {"images_per_s": images_per_s, "g_grad_norm": _grad_norm(self.G), "d_grad_norm": _grad_norm(self.D)}
-            extra = {k: torch.as_tensor(float(v)) for k, v in extra.items() if v is not None}
-            self._rows.append((step, epoch, time.time(), extra))
+            self._rows.append((step, epoch, time.time(), {k: torch.as_tensor(float(v)) for k, v in extra.items()
+                                                          if v is not None}))
             self._logged = len(self._rows)
             if self.bar is not None:
-                last = {name: float(v) for name, v in new[-1][3].items()}
+                last = {name: float(v) for name, v in new[-1][3].items()} if new else {}
                 self.bar.set_postfix(epoch=epoch + 1, d_loss=f"{last.get('d_loss', math.nan):.3f}",
                                      g_loss=f"{last.get('g_loss', math.nan):.3f}",
-                                     img_s=f"{images_per_s or 0:,.0f}", refresh=False)
+                                     img_s=f"{images_per_s:,.0f}", refresh=False)
         if flush or time.monotonic() - self._last_flush > FLUSH_SECONDS:
             self._flush()
 
@@ -170,7 +177,7 @@ class Trainer:
                 rows["wall_time"].append(wall)
                 rows["name"].append(name)
                 rows["value"].append(float(value))
-        self.run.write_scalars(rows)
+        self.run.write_rows(rows)
         self.run.set_status("running", self.step)
         self._rows, self._logged, self._last_flush = [], 0, time.monotonic()
 
@@ -190,13 +197,31 @@ class Trainer:
     # -- samples -----------------------------------------------------------------------
 
     def write_samples(self) -> None:
-        if not is_image_shape(self.spec.shape):
-            return
         self.G.eval()
         with torch.no_grad():
-            png = grid_png(self.G(self.fixed_z), nrow=GRID)
+            fake = self.G(self.fixed_z)
         self.G.train()
+        if is_image_shape(self.spec.shape):
+            png = grid_png(fake, nrow=GRID)
+        elif len(self.spec.shape) == 1 and self.spec.shape[0] == 2:
+            png = scatter_png(fake, self.x[:2000])
+        else:
+            return
         self.run.write_sample_png(self.step, png)
+
+    def write_diversity(self) -> None:
+        """Every applicable diversity statistic on ``eval_samples`` samples from a fixed z."""
+        start = time.perf_counter()
+        n = self.settings["eval_samples"]
+        stats = self.reference.evaluate(evaluate.generate(self.G, self.spec.latent_dim, n, self.device))
+        ref = f"{self.config['dataset']} ({len(self.reference.x)} samples)"
+        now = time.time()
+        self.run.write_rows({"step": [self.step] * len(stats), "epoch": [self.epoch] * len(stats),
+                             "wall_time": [now] * len(stats), "name": list(stats),
+                             "value": [float(v) for v in stats.values()], "n_samples": [n] * len(stats),
+                             "reference": [ref] * len(stats), "features": [self.reference.feature_space] * len(stats)},
+                            table="diversity")
+        self._rows.append((self.step, self.epoch, now, {"eval_seconds": torch.tensor(time.perf_counter() - start)}))
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -205,6 +230,7 @@ class Trainer:
         bs, n, spe = s["batch_size"], len(self.x), self.steps_per_epoch
         total = s["epochs"] * spe
         sample_every, ckpt_every, log_every = s["sample_every"], s["checkpoint_every"], s["log_every"]
+        eval_every = s["eval_every"]
         self.bar = None
         if self.progress:
             from tqdm import tqdm
@@ -235,6 +261,10 @@ class Trainer:
                         window_start, window_images = time.perf_counter(), 0
                     if (self.step % sample_every == 0) if sample_every else end_of_epoch:
                         self.write_samples()
+                        window_start, window_images = time.perf_counter(), 0
+                    last = self.step == total
+                    if eval_every and (self.step % eval_every == 0 or last):
+                        self.write_diversity()
                         window_start, window_images = time.perf_counter(), 0
                     if end_of_epoch:
                         self.epoch, self.batch = self.epoch + 1, 0
@@ -321,7 +351,7 @@ def resume_run(reg: Registry, runs_dir: str | Path, run_id: str, sources: list[d
     run = Run(path)
     ckpt = checkpoint.load_latest(run.checkpoints(), device)
     writer = RunWriter(path)
-    writer.truncate_scalars(ckpt.meta["step"])
+    writer.truncate(ckpt.meta["step"])
     for step, png in run.samples():
         if step > ckpt.meta["step"]:
             png.unlink()

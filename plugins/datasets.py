@@ -10,6 +10,8 @@ import torch
 
 from ganzoo.hookspecs import Data, DataError, DatasetSpec, hookimpl
 
+from . import digit_classifier
+
 DIGITS = tuple(str(i) for i in range(10))
 FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
            "Ankle boot")
@@ -86,9 +88,10 @@ def write_idx(raw_dir: Path, images: np.ndarray, labels: np.ndarray, prefix: str
 @hookimpl
 def ganzoo_datasets():
     return [
-        DatasetSpec("mnist-5k", "5,000 real MNIST digits shipped with ganzoo (offline default)", load_mnist_5k),
+        DatasetSpec("mnist-5k", "5,000 real MNIST digits shipped with ganzoo (offline default)", load_mnist_5k,
+                    classifier=digit_classifier.load),
         DatasetSpec("mnist", "MNIST training set (60,000), from torchvision files under --data-root",
-                    _torchvision("MNIST", "MNIST", DIGITS)),
+                    _torchvision("MNIST", "MNIST", DIGITS), classifier=digit_classifier.load),
         DatasetSpec("fashion-mnist", "Fashion-MNIST training set (60,000), from torchvision files under --data-root",
                     _torchvision("FashionMNIST", "FashionMNIST", FASHION)),
         DatasetSpec("folder", "a folder of images of any size, resized to the model's shape: folder:PATH",

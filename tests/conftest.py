@@ -6,6 +6,7 @@ import math
 
 import pytest
 import torch
+from ganzoo_plugins import digit_classifier
 from ganzoo_plugins.datasets import load_mnist_5k
 from torch import nn
 
@@ -24,7 +25,8 @@ class TestData:
 
     @hookimpl
     def ganzoo_datasets(self):
-        return [DatasetSpec("digits-300", "300 digits from mnist-5k, for tests", lambda a, r, s: _digits(300))]
+        return [DatasetSpec("digits-300", "300 digits from mnist-5k, for tests", lambda a, r, s: _digits(300),
+                            classifier=digit_classifier.load)]
 
 
 class _Critic(nn.Module):

@@ -128,3 +128,24 @@ def test_a_corrupt_latest_checkpoint_falls_back_to_the_previous(reg, runs):
     with pytest.warns(UserWarning, match="unreadable"):
         ck = checkpoint.load_latest(paths)
     assert ck.path == paths[-2]
+
+
+def test_training_writes_diversity_statistics_with_what_they_measured(reg, runs):
+    t = train(reg, runs, name="div", epochs=2, eval_every=4, eval_samples=200)
+    df = Run(t.run.path).diversity()
+    assert sorted(df.step.unique()) == [4, 8, 10]  # every 4 steps and at the end
+    names = set(df.name)
+    assert {"modes_covered", "kl_classes", "fd_digits", "ndb_k", "precision", "recall", "density", "coverage",
+            "diversity_ratio"} <= names
+    assert (df.n_samples == 200).all() and df.reference.str.startswith("digits-300").all()
+    assert "eval_seconds" in set(Run(t.run.path).scalars().name)
+
+
+def test_2d_mixture_run_logs_modes_and_a_scatter_plot(reg, runs):
+    t = train(reg, runs, name="ring", model="mlp2d", dataset="ring8", epochs=1, eval_every=100,
+              batch_size=1000, eval_samples=500, pack=2)
+    assert t.D.main[0].linear.in_features == 4  # PacGAN: D sees two points at once
+    df = Run(t.run.path).diversity()
+    assert {"modes_captured", "high_quality", "reverse_kl", "ndb_k", "diversity_ratio"} == set(df.name)
+    assert "fd_digits" not in set(df.name)
+    assert Run(t.run.path).samples()

@@ -1,0 +1,33 @@
+"""Diversity statistics of a generator against its dataset, for the trainer and `ganzoo eval`."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .diversity import Reference
+from .hookspecs import Data, DatasetSpec
+
+EVAL_SEED = 1234  # the same z at every evaluation, so that values are comparable over time
+
+
+def reference(spec: DatasetSpec, data: Data, x: torch.Tensor, max_n: int = 2000) -> Reference:
+    """The real side of the statistics for dataset ``spec``; ``x`` is ``data.x`` as model
+    input on the device. Label statistics need both labels and the dataset's classifier."""
+    classifier = spec.classifier() if spec.classifier is not None and data.labels is not None else None
+    return Reference.build(x, data.labels, classifier, n_classes=len(data.classes), extra=spec.metrics, max_n=max_n)
+
+
+@torch.no_grad()
+def generate(G: nn.Module, latent_dim: int, n: int, device: torch.device, seed: int = EVAL_SEED,
+             batch: int = 1024) -> torch.Tensor:
+    """``n`` samples from G in eval mode, from z drawn by a generator of its own (so the
+    training RNG is untouched and a resumed run stays bitwise equal)."""
+    gen = torch.Generator(device=device).manual_seed(seed)
+    was_training = G.training
+    G.eval()
+    try:
+        return torch.cat([G(torch.randn(min(batch, n - i), latent_dim, generator=gen, device=device))
+                          for i in range(0, n, batch)])
+    finally:
+        G.train(was_training)
