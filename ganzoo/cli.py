@@ -207,6 +207,37 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def cmd_dashboard(args) -> int:
+    import subprocess
+
+    from ganzoo_dashboard.serve import streamlit_command
+
+    root = Path(args.runs_dir_pos or args.runs_dir).resolve()
+    if args.run:
+        from .runstore import resolve_run
+        resolve_run(root, args.run)  # a clear error now, not in the page
+    port = args.port or free_port(args.host)
+    cmd = streamlit_command(args.host, port)
+    url = f"http://{args.host}:{port}/" + (f"?run={args.run}" if args.run else "")
+    print(f"ganzoo dashboard: {url} (runs in {root}); Ctrl-C stops it", flush=True)
+    proc = subprocess.Popen(cmd, env=dict(os.environ, GANZOO_RUNS=str(root)), stdout=subprocess.DEVNULL)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=10)
+        print("ganzoo dashboard: stopped", file=sys.stderr)
+        return 0
+
+
 def build_parser() -> Parser:
     common = Parser(add_help=False)
     common.add_argument("--disable-plugin", action="append", default=[], metavar="NAME",
@@ -279,6 +310,15 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("dashboard", parents=[common, runs], help="open the monitoring dashboard (Streamlit)",
+                       description="Serve the dashboard for a runs directory. It listens on 127.0.0.1 unless "
+                                   "--host says otherwise.")
+    p.add_argument("runs_dir_pos", metavar="RUNS_DIR", nargs="?", help="runs directory (default: --runs-dir)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    p.add_argument("--run", help="run to show first")
+    p.set_defaults(func=cmd_dashboard)
     return parser
 
 

@@ -164,13 +164,39 @@ class Run:
     def parts(self, table: str = "metrics") -> list[Path]:
         return sorted((self.path / table).glob("part-*.parquet"))
 
-    def _read(self, table: str, names: list[str] | None) -> pd.DataFrame:
-        schema, parts = SCHEMAS[table], self.parts(table)
-        if not parts:
-            return schema.empty_table().to_pandas()
+    def read(self, table: str = "metrics", names: list[str] | None = None,
+             columns: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+        """Rows of ``table`` (optionally only scalars ``names`` and only ``columns``), sorted
+        by step, and a message for each part that could not be read (a copy cut short, say),
+        which is left out rather than failing the whole read."""
+        schema = SCHEMAS[table]
+        columns = columns or schema.names
         filters = [("name", "in", names)] if names else None
-        df = pq.read_table([str(p) for p in parts], filters=filters, schema=schema).to_pandas()
-        return df.sort_values(["step", "name"], kind="stable").reset_index(drop=True)
+        tables, problems = [], []
+        for part in self.parts(table):
+            try:
+                tables.append(pq.read_table(part, columns=columns, filters=filters, schema=schema))
+            except (OSError, pa.ArrowException) as e:
+                problems.append(f"{part.relative_to(self.path)} is unreadable and was skipped ({e})")
+        if not tables:
+            return schema.empty_table().select(columns).to_pandas(), problems
+        df = pa.concat_tables(tables).to_pandas()
+        keys = [c for c in ("step", "name") if c in columns]
+        return df.sort_values(keys, kind="stable").reset_index(drop=True) if keys else df, problems
+
+    def _read(self, table: str, names: list[str] | None) -> pd.DataFrame:
+        df, problems = self.read(table, names)
+        if problems:
+            raise RunError("; ".join(problems))
+        return df
+
+    def state(self, stale_after: float = 120.0) -> str:
+        """running, finished, failed, or stale: marked running but silent for
+        ``stale_after`` seconds (the process was killed, or the machine went down)."""
+        st = self.status()
+        if st["state"] == "running" and (st.get("updated") or 0) < time.time() - stale_after:
+            return "stale"
+        return st["state"]
 
     def scalars(self, names: list[str] | None = None) -> pd.DataFrame:
         """All scalar rows, sorted by step (tidy: step, epoch, wall_time, name, value)."""

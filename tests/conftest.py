@@ -111,3 +111,19 @@ def reg(monkeypatch):
 @pytest.fixture
 def runs(tmp_path):
     return tmp_path / "runs"
+
+
+@pytest.fixture(scope="session")
+def runs_root(tmp_path_factory):
+    """Two small real runs, made once for the session, for the dashboard tests."""
+    from ganzoo import trainer
+
+    root = tmp_path_factory.mktemp("runs")
+    reg = registry.load(extra={"test-data": TestData()})
+    for name, epochs in (("alpha", 3), ("beta", 2)):
+        t = trainer.new_run(reg, root, {"model": "mlp-gan", "dataset": "digits-300", "device": "cpu", "name": name},
+                            [{"epochs": epochs, "log_every": 2, "eval_every": 5, "eval_samples": 200}], progress=False)
+        t.fit()
+    return root
+
+
