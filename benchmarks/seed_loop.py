@@ -31,27 +31,32 @@ def mnist_5k_as_torchvision(root: Path) -> datasets.MNIST:
 
 def seed_epoch(G: nn.Module, D: nn.Module, loader: DataLoader, state: dict) -> int:
     """One epoch of the seed's loop; returns the number of images trained on."""
-    criterion, G_opt, D_opt = state["criterion"], state["G_opt"], state["D_opt"]
     images = 0
     for real_data, _ in loader:
-        batch_size = real_data.size(0)
-        target_real = torch.ones(batch_size, 1)
-        target_fake = torch.zeros(batch_size, 1)
-        D_loss_real = criterion(D(real_data), target_real)
-        z = torch.randn((batch_size, 100))
-        fake_data = G(z)
-        D_loss_fake = criterion(D(fake_data), target_fake)
-        D_loss = D_loss_real + D_loss_fake
-        D.zero_grad()
-        D_loss.backward()
-        D_opt.step()
-        z = torch.randn((batch_size, 100))
-        G_loss = criterion(D(G(z)), target_real)
-        G.zero_grad()
-        G_loss.backward()
-        G_opt.step()
-        images += batch_size
+        seed_batch_step(G, D, real_data, state)
+        images += real_data.size(0)
     return images
+
+
+def seed_batch_step(G: nn.Module, D: nn.Module, real_data: torch.Tensor, state: dict) -> None:
+    """The seed's step: a D step on a real and a fake batch, then a G step on a fresh z."""
+    criterion, G_opt, D_opt = state["criterion"], state["G_opt"], state["D_opt"]
+    batch_size = real_data.size(0)
+    target_real = torch.ones(batch_size, 1)
+    target_fake = torch.zeros(batch_size, 1)
+    D_loss_real = criterion(D(real_data), target_real)
+    z = torch.randn((batch_size, 100))
+    fake_data = G(z)
+    D_loss_fake = criterion(D(fake_data), target_fake)
+    D_loss = D_loss_real + D_loss_fake
+    D.zero_grad()
+    D_loss.backward()
+    D_opt.step()
+    z = torch.randn((batch_size, 100))
+    G_loss = criterion(D(G(z)), target_real)
+    G.zero_grad()
+    G_loss.backward()
+    G_opt.step()
 
 
 def make_seed(G: nn.Module, D: nn.Module) -> dict:

@@ -14,7 +14,10 @@ EVAL_SEED = 1234  # the same z at every evaluation, so that values are comparabl
 def reference(spec: DatasetSpec, data: Data, x: torch.Tensor, max_n: int = 2000) -> Reference:
     """The real side of the statistics for dataset ``spec``; ``x`` is ``data.x`` as model
     input on the device. Label statistics need both labels and the dataset's classifier."""
-    classifier = spec.classifier() if spec.classifier is not None and data.labels is not None else None
+    # Building the classifier initialises layers from the global RNG before its weights are
+    # loaded: fork the RNG so that switching the statistics on leaves training unchanged.
+    with torch.random.fork_rng(devices=[]):
+        classifier = spec.classifier() if spec.classifier is not None and data.labels is not None else None
     return Reference.build(x, data.labels, classifier, n_classes=len(data.classes), extra=spec.metrics, max_n=max_n)
 
 

@@ -149,3 +149,10 @@ def test_2d_mixture_run_logs_modes_and_a_scatter_plot(reg, runs):
     assert {"modes_captured", "high_quality", "reverse_kl", "ndb_k", "diversity_ratio"} == set(df.name)
     assert "fd_digits" not in set(df.name)
     assert Run(t.run.path).samples()
+
+
+def test_diversity_statistics_leave_training_unchanged(reg, runs):
+    on = train(reg, runs, name="on", epochs=2, eval_every=3, eval_samples=100)
+    off = train(reg, runs, name="off", epochs=2, eval_every=0)
+    assert torch.equal(on.G.main[0].weight, off.G.main[0].weight)
+    assert torch.equal(on.D.main[0].weight, off.D.main[0].weight)
