@@ -329,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     except GanzooError as e:
         print(f"ganzoo {args.command}: error: {e}", file=sys.stderr)
         return 1
+    except OSError as e:  # a full disk, a read-only or missing directory
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"ganzoo {args.command}: error: {e.strerror or e}{where}; free space or choose a writable "
+              f"--runs-dir", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"ganzoo {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -86,6 +86,9 @@ class RunWriter:
 
     def __init__(self, path: Path):
         self.path = path
+        # Temporary files of writes that a crash cut short; never read, safe to drop.
+        for tmp in path.glob("**/.*.tmp"):
+            tmp.unlink(missing_ok=True)
         self._next_part = {table: 1 + max((int(m.group(1)) for p in (path / table).glob("part-*.parquet")
                                            if (m := _PART.search(p.name))), default=0) for table in SCHEMAS}
 

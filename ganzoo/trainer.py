@@ -7,10 +7,12 @@ stalling the device, sample grids, checkpoints, resume and stopping on NaN.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
 import platform
+import shutil
 import sys
 import time
 from importlib import metadata
@@ -22,7 +24,7 @@ from safetensors.torch import load_file, save
 
 from . import __version__, checkpoint, data, evaluate
 from . import device as devices
-from .config import RUN_KEYS, resolve
+from .config import resolve
 from .errors import ConfigError, RunError, TrainingDiverged
 from .hookspecs import ModelSpec, StepContext
 from .images import grid_png, is_image_shape, progress_gif, scatter_png
@@ -48,11 +50,18 @@ def build_models(spec: ModelSpec, settings: dict[str, Any], label: str) -> tuple
     G.eval(), D.eval()
     n = min(settings.get("batch_size", 2), 256)
     with torch.no_grad():
-        out = G(torch.randn(n, spec.latent_dim))
-        if tuple(out.shape) != (n, *spec.shape):
+        try:
+            out = G(torch.randn(n, spec.latent_dim))
+        except Exception as e:
+            raise ConfigError(f"model '{spec.name}' from {label}: G fails on a batch of z ({type(e).__name__}: {e}); "
+                              f"check latent_dim and build()") from e
             raise ConfigError(f"model '{spec.name}' from {label}: G makes samples of shape {tuple(out.shape[1:])}, "
                               f"but the spec says {tuple(spec.shape)}; fix build() or the spec's shape")
-        score = D(out)
+        try:
+            score = D(out)
+        except Exception as e:
+            raise ConfigError(f"model '{spec.name}' from {label}: D cannot take G's samples of shape "
+                              f"{tuple(out.shape[1:])} ({type(e).__name__}: {e}); make G and D fit") from e
         # One output per sample, or per pack of samples for a packing D (PacGAN).
         if not 1 <= score.shape[0] <= n or score.numel() != score.shape[0]:
             raise ConfigError(f"model '{spec.name}' from {label}: D must give one output per sample, "
@@ -68,7 +77,7 @@ def _grad_norm(module: torch.nn.Module) -> torch.Tensor | None:
 
 class Trainer:
     def __init__(self, reg: Registry, run: RunWriter, config: dict[str, Any], device: torch.device,
-                 data_root: str | None = None, progress: bool = True):
+                 data_root: str | None = None, progress: bool = True, loaded: tuple | None = None):
         self.run, self.config, self.device, self.progress = run, config, device, progress
         self.settings = config["settings"]
         spec = reg.models[config["model"]]
@@ -82,7 +91,10 @@ class Trainer:
         fused = {"fused": True} if device.type in ("cpu", "cuda") else {}
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=s["lr_g"], betas=(s["beta1"], s["beta2"]), **fused)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=s["lr_d"], betas=(s["beta1"], s["beta2"]), **fused)
-        dspec, dataset = data.load(reg, config["dataset"], data_root, spec.shape)
+        dspec, dataset = loaded or data.load(reg, config["dataset"], data_root, spec.shape)
+        if s["batch_size"] > len(dataset.x):
+            raise ConfigError(f"batch_size {s['batch_size']} is larger than dataset '{config['dataset']}' "
+                              f"({len(dataset.x)} samples); use --batch-size {len(dataset.x)} or less")
         self.x = data.as_model_input(dataset.x, device)
         self.reference = evaluate.reference(dspec, dataset, self.x) if s["eval_every"] else None
         self.step_fn = spec.train_step or adversarial_step
@@ -281,6 +293,12 @@ class Trainer:
             self._flush_unchecked()
             self.run.set_status("failed", self.step, "interrupted; resume with ganzoo train --resume")
             raise
+        except TrainingDiverged:
+            raise
+        except Exception as e:  # a full disk, say: record it if the disk still lets us
+            with contextlib.suppress(OSError):
+                self.run.set_status("failed", self.step, f"{type(e).__name__}: {e}")
+            raise
         finally:
             if self.bar is not None:
                 self.bar.close()
@@ -309,7 +327,7 @@ def new_run(reg: Registry, runs_dir: str | Path, request: dict[str, Any], source
     settings = resolve(spec.defaults, *sources)
     device = devices.pick(request.get("device") or "auto")
     dataset = request.get("dataset") or "mnist-5k"
-    data.load(reg, dataset, request.get("data_root"), spec.shape)  # fail before a run directory exists
+    loaded = data.load(reg, dataset, request.get("data_root"), spec.shape)  # fail before a run directory exists
     plugin = reg.plugin_of_model(model)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     run_id = request.get("name") or f"{model}-{dataset.split(':')[0]}-{stamp}"
@@ -326,9 +344,9 @@ def new_run(reg: Registry, runs_dir: str | Path, request: dict[str, Any], source
     }
     writer = RunWriter.create(Path(runs_dir), run_id, config)
     try:
-        return Trainer(reg, writer, config, device, request.get("data_root"), progress)
-    except Exception as e:
-        writer.set_status("failed", 0, str(e))
+        return Trainer(reg, writer, config, device, request.get("data_root"), progress, loaded)
+    except BaseException:
+        shutil.rmtree(writer.path)  # it holds nothing yet: leave no half-made run behind
         raise
 
 
@@ -343,24 +361,28 @@ def resume_run(reg: Registry, runs_dir: str | Path, run_id: str, sources: list[d
         p = config.get("plugin", {})
         raise RunError(f"run {run_id} needs model '{model}' from distribution {p.get('dist')} "
                        f"{p.get('version')}, which is not installed or is disabled")
-    for key in RUN_KEYS:
-        if (request or {}).get(key) not in (None, config.get(key)) and key != "device":
+    for key in ("model", "dataset", "name"):  # the device and data root may move with the run
+        if (request or {}).get(key) not in (None, config.get(key), path.name if key == "name" else None):
             raise ConfigError(f"--{key.replace('_', '-')} cannot change on --resume (the run uses {config.get(key)!r})")
     settings = resolve(reg.models[model].defaults, config["settings"], *sources)
     device = devices.pick((request or {}).get("device") or "auto")
     run = Run(path)
-    ckpt = checkpoint.load_latest(run.checkpoints(), device)
-    writer = RunWriter(path)
-    writer.truncate(ckpt.meta["step"])
-    for step, png in run.samples():
-        if step > ckpt.meta["step"]:
-            png.unlink()
+    # No checkpoint yet (killed in its first steps): start over, from the same seed.
+    ckpt = checkpoint.load_latest(run.checkpoints(), device) if run.checkpoints() else None
+    start = ckpt.meta["step"] if ckpt else 0
     changed = {k: v for k, v in settings.items() if config["settings"].get(k) != v}
-    config["resumes"].append({"from_step": ckpt.meta["step"], "changed": changed, "device": str(device),
+    config["resumes"].append({"from_step": start, "changed": changed, "device": str(device),
                               "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
     config["settings"] = settings
-    write_json(path / "config.json", config)
-    writer.set_status("running", ckpt.meta["step"])
+    # Everything that can fail (data, models, checkpoint) is checked before the run changes.
+    writer = RunWriter(path)
     trainer = Trainer(reg, writer, config, device, (request or {}).get("data_root"), progress)
-    trainer.restore(ckpt)
+    if ckpt:
+        trainer.restore(ckpt)
+    writer.truncate(start)
+    for step, png in run.samples():
+        if step > start:
+            png.unlink()
+    write_json(path / "config.json", config)
+    writer.set_status("running", start)
     return trainer
