@@ -55,6 +55,7 @@ def build_models(spec: ModelSpec, settings: dict[str, Any], label: str) -> tuple
         except Exception as e:
             raise ConfigError(f"model '{spec.name}' from {label}: G fails on a batch of z ({type(e).__name__}: {e}); "
                               f"check latent_dim and build()") from e
+        if tuple(out.shape) != (n, *spec.shape):
             raise ConfigError(f"model '{spec.name}' from {label}: G makes samples of shape {tuple(out.shape[1:])}, "
                               f"but the spec says {tuple(spec.shape)}; fix build() or the spec's shape")
         try:
@@ -77,7 +78,7 @@ def _grad_norm(module: torch.nn.Module) -> torch.Tensor | None:
 
 class Trainer:
     def __init__(self, reg: Registry, run: RunWriter, config: dict[str, Any], device: torch.device,
-                 data_root: str | None = None, progress: bool = True, loaded: tuple | None = None):
+                 data_root: str | None = None, progress: bool = True):
         self.run, self.config, self.device, self.progress = run, config, device, progress
         self.settings = config["settings"]
         spec = reg.models[config["model"]]
@@ -91,7 +92,7 @@ class Trainer:
         fused = {"fused": True} if device.type in ("cpu", "cuda") else {}
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=s["lr_g"], betas=(s["beta1"], s["beta2"]), **fused)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=s["lr_d"], betas=(s["beta1"], s["beta2"]), **fused)
-        dspec, dataset = loaded or data.load(reg, config["dataset"], data_root, spec.shape)
+        dspec, dataset = data.load(reg, config["dataset"], data_root, spec.shape)
         if s["batch_size"] > len(dataset.x):
             raise ConfigError(f"batch_size {s['batch_size']} is larger than dataset '{config['dataset']}' "
                               f"({len(dataset.x)} samples); use --batch-size {len(dataset.x)} or less")
@@ -327,7 +328,6 @@ def new_run(reg: Registry, runs_dir: str | Path, request: dict[str, Any], source
     settings = resolve(spec.defaults, *sources)
     device = devices.pick(request.get("device") or "auto")
     dataset = request.get("dataset") or "mnist-5k"
-    loaded = data.load(reg, dataset, request.get("data_root"), spec.shape)  # fail before a run directory exists
     plugin = reg.plugin_of_model(model)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     run_id = request.get("name") or f"{model}-{dataset.split(':')[0]}-{stamp}"
@@ -342,11 +342,14 @@ def new_run(reg: Registry, runs_dir: str | Path, request: dict[str, Any], source
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": sys.argv, "resumes": [],
     }
+    new_root = not Path(runs_dir).exists()
     writer = RunWriter.create(Path(runs_dir), run_id, config)
     try:
-        return Trainer(reg, writer, config, device, request.get("data_root"), progress, loaded)
+        return Trainer(reg, writer, config, device, request.get("data_root"), progress)
     except BaseException:
         shutil.rmtree(writer.path)  # it holds nothing yet: leave no half-made run behind
+        if new_root:
+            Path(runs_dir).rmdir()
         raise
 
 

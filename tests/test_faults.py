@@ -175,3 +175,19 @@ def test_a_failed_write_leaves_a_clear_error_and_no_half_run(reg, tmp_path, caps
     code = cli.main(["train", "--model", "mlp-gan", "--dataset", "digits-300", "--runs-dir", str(tmp_path / "runs")])
     err = capsys.readouterr().err
     assert code == 1 and "No space left on device" in err and "Traceback" not in err
+
+
+class WrongShape:
+    @hookimpl
+    def ganzoo_models(self):
+        G = lambda: nn.Sequential(nn.Linear(100, 784), nn.Unflatten(1, (1, 28, 28)))
+        return [ModelSpec("wrong-shape", "spec says 3x32x32, G makes 1x28x28",
+                          lambda s, hp: (G(), nn.Sequential(nn.Flatten(), nn.Linear(784, 1))), shape=(3, 32, 32))]
+
+
+def test_g_whose_samples_disagree_with_its_spec_is_refused(runs):
+    from ganzoo import registry
+    reg = registry.load(extra={"wrong-shape": WrongShape()})
+    with pytest.raises(ConfigError, match=r"G makes samples of shape \(1, 28, 28\), but the spec says \(3, 32, 32\)"):
+        trainer.new_run(reg, runs, {"model": "wrong-shape", "dataset": "folder:/nonexistent-but-unused", "device": "cpu",
+                                    "name": "w"}, [{}], progress=False)
