@@ -40,11 +40,17 @@ def load(run: Run, table: str) -> pd.DataFrame:
     return df
 
 
-def line_chart(df: pd.DataFrame, title: str, healthy: float | None = None) -> alt.Chart:
-    df = df.assign(series=df["run"] + " · " + df["name"].astype(str))
-    base = alt.Chart(df).encode(x=alt.X("step:Q", title="step"), color=alt.Color("series:N", title=None))
+def line_chart(df: pd.DataFrame, title: str, runs: list[str], healthy: float | None = None) -> alt.Chart:
+    # A run keeps its colour on every chart (the domain is all runs shown); scalars sharing a
+    # chart differ by dash. Legends sit below, so narrow charts keep their width for data.
+    legend = alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=240)
+    color = alt.Color("run:N", scale=alt.Scale(domain=runs), legend=legend if len(runs) > 1 else None)
+    enc = {"x": alt.X("step:Q", title="step"), "color": color}
+    if df["name"].nunique() > 1:
+        enc["strokeDash"] = alt.StrokeDash("name:N", legend=legend)
+    base = alt.Chart(df).encode(**enc)
     raw = base.mark_line(opacity=0.25, strokeWidth=1).encode(y=alt.Y("raw:Q", title=title))
-    smooth = base.mark_line(strokeWidth=2).encode(y="smoothed:Q", tooltip=["series", "step", "raw", "smoothed"])
+    smooth = base.mark_line(strokeWidth=2).encode(y="smoothed:Q", tooltip=["run", "name", "step", "raw", "smoothed"])
     chart = raw + smooth
     if healthy is not None:
         chart += alt.Chart(pd.DataFrame({"y": [healthy]})).mark_rule(strokeDash=[4, 4], color="green").encode(y="y:Q")
@@ -68,7 +74,7 @@ def page_losses(runs: list[Run], weight: float) -> None:
     for i, (title, names) in enumerate(groups.items()):
         df = data.curves(frames, names, weight)
         if not df.empty:
-            cols[i % 2].altair_chart(line_chart(df, title), width="stretch")
+            cols[i % 2].altair_chart(line_chart(df, title, list(frames)), width="stretch")
 
 
 def page_collapse(runs: list[Run], weight: float) -> None:
@@ -85,7 +91,7 @@ def page_collapse(runs: list[Run], weight: float) -> None:
     for i, name in enumerate(names):
         df = data.curves(frames, [name], 0.0 if weight < 0.5 else weight / 2)
         with cols[i % 3]:
-            st.altair_chart(line_chart(df, name, data.healthy_value(name)), width="stretch")
+            st.altair_chart(line_chart(df, name, list(frames), data.healthy_value(name)), width="stretch")
             st.caption(data.guide(name))
 
 

@@ -13,7 +13,8 @@ def streamlit_command(host: str, port: int) -> list[str]:
     # run unless headless: both are pinned here.
     app = files("ganzoo_dashboard") / "app.py"
     return [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", host, "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "minimal"]  # no "Deploy" button: runs are local
 
 
 def wait_ready(base_url: str, timeout: float = 60.0) -> None:
