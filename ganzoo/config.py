@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .accel import AMP
 from .errors import ConfigError
+from .losses import LOSSES
 
 # The seed's algorithm: Adam 2e-4, betas (0.5, 0.999), batch 60, 100 epochs.
 TRAINER_DEFAULTS: dict[str, Any] = {
@@ -26,6 +28,12 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "log_every": 50,  # steps between progress updates, gradient norms and the NaN check
     "eval_every": 500,  # steps between diversity statistics (and at the end); 0: never
     "eval_samples": 1000,  # samples each diversity evaluation draws
+    "loss": "",  # the default step's loss: "" for the model's own (BCE unless it says), or a name in LOSSES
+    "pack": 1,  # PacGAN packing: D judges this many samples at once (1: no packing)
+    # Speed options (ganzoo.accel), off by default; amp = "bf16" changes results.
+    "channels_last": False,
+    "amp": "off",
+    "compile": False,
 }
 # Keys of a config file that are not hyperparameters.
 RUN_KEYS = ("model", "dataset", "device", "data_root", "name")
@@ -44,6 +52,10 @@ _RULES: dict[str, tuple[Any, str]] = {
     "log_every": (lambda v: v >= 1, "at least 1"),
     "eval_every": (lambda v: v >= 0, "0 or more"),
     "eval_samples": (lambda v: v >= 10, "at least 10"),
+    "loss": (lambda v: v in ("", *LOSSES), "one of " + ", ".join(map(repr, ("", *LOSSES))) +
+             " ('' keeps the model's own)"),
+    "pack": (lambda v: v >= 1, "at least 1"),
+    "amp": (lambda v: v in AMP, "one of " + ", ".join(map(repr, AMP))),
 }
 
 

@@ -23,14 +23,24 @@ def reference(spec: DatasetSpec, data: Data, x: torch.Tensor, max_n: int = 2000)
 
 @torch.no_grad()
 def generate(G: nn.Module, latent_dim: int, n: int, device: torch.device, seed: int = EVAL_SEED,
-             batch: int = 1024) -> torch.Tensor:
+             batch: int = 1024, num_classes: int = 0, label: int | None = None) -> torch.Tensor:
     """``n`` samples from G in eval mode, from z drawn by a generator of its own (so the
-    training RNG is untouched and a resumed run stays bitwise equal)."""
+    training RNG is untouched and a resumed run stays bitwise equal). A conditional G
+    (``num_classes`` > 0) gets ``label`` for every sample, or balanced labels 0, 1, ...,
+    num_classes - 1, 0, 1, ... when ``label`` is None."""
     gen = torch.Generator(device=device).manual_seed(seed)
     was_training = G.training
     G.eval()
+
+    def labels(i: int, m: int) -> tuple[torch.Tensor, ...]:
+        if not num_classes:
+            return ()
+        if label is not None:
+            return (torch.full((m,), label, dtype=torch.long, device=device),)
+        return (torch.arange(i, i + m, device=device) % num_classes,)
+
     try:
-        return torch.cat([G(torch.randn(min(batch, n - i), latent_dim, generator=gen, device=device))
-                          for i in range(0, n, batch)])
+        return torch.cat([G(torch.randn(m, latent_dim, generator=gen, device=device), *labels(i, m))
+                          for i in range(0, n, batch) for m in [min(batch, n - i)]])
     finally:
         G.train(was_training)

@@ -43,9 +43,17 @@ class StepContext:
     hparams: Mapping[str, Any]
     step: int  # global step about to run, counting from 0
     device: torch.device
+    # Conditional models (ModelSpec.conditional): the real batch's labels, set by the
+    # trainer every step, and the number of classes. None / 0 for the others.
+    labels: torch.Tensor | None = None
+    num_classes: int = 0
 
     def sample_z(self, n: int) -> torch.Tensor:
         return torch.randn(n, self.latent_dim, device=self.device)
+
+    def sample_labels(self, n: int) -> torch.Tensor:
+        """``n`` uniformly random class labels, for a conditional model's fakes."""
+        return torch.randint(self.num_classes, (n,), device=self.device)
 
 
 # A training step: (context, real batch in [-1, 1]) -> scalars to log, as 0-d tensors.
@@ -73,6 +81,11 @@ class ModelSpec:
     beta1, beta2) and declare any of the model's own (n_critic, ...), which users may then
     set by flag or config file. ``loss`` is used by the default step; a model whose
     training differs (critic iterations, penalties, extra scalars) gives ``train_step``.
+
+    A ``conditional`` model (class-conditional, Mirza & Osindero 2014) is called as
+    ``G(z, y)`` and ``D(x, y)`` with int64 labels ``y``; it trains only on datasets with
+    labels, and declares ``num_classes`` in its defaults (labels run from 0 to
+    num_classes - 1).
     """
 
     name: str
@@ -84,6 +97,7 @@ class ModelSpec:
     defaults: Mapping[str, Any] = field(default_factory=dict)
     loss: Loss | None = None  # None: the seed's BCE with the non-saturating G loss
     train_step: TrainStep | None = None  # None: ganzoo.step.adversarial_step
+    conditional: bool = False  # True: G(z, y) and D(x, y), trained on labelled data
 
 
 @dataclass

@@ -7,14 +7,22 @@ from .hookspecs import StepContext
 
 
 def adversarial_step(ctx: StepContext, real: torch.Tensor) -> dict[str, torch.Tensor]:
-    n = real.shape[0]
-    G, D, loss = ctx.G, ctx.D, ctx.loss
+    n, loss = real.shape[0], ctx.loss
+    if ctx.num_classes:  # a conditional model: G(z, y), D(x, y); fakes get random labels
+        y = ctx.labels if ctx.labels is not None else ctx.sample_labels(n)
+        y_fake, y_gen = ctx.sample_labels(n), ctx.sample_labels(n)
+        G = lambda z, y: ctx.G(z, y)
+        D = lambda x, y: ctx.D(x, y)
+    else:  # the seed's: no labels, and no random numbers drawn for them
+        y = y_fake = y_gen = None
+        G = lambda z, y: ctx.G(z)
+        D = lambda x, y: ctx.D(x)
 
     # D step. The fake is made without a graph through G: the seed backpropagates D's loss
     # into G too and then throws those gradients away, so skipping it is the same maths.
     with torch.no_grad():
-        fake = G(ctx.sample_z(n))
-    d_real, d_fake = D(real), D(fake)
+        fake = G(ctx.sample_z(n), y_fake)
+    d_real, d_fake = D(real, y), D(fake, y_fake)
     d_loss = loss.d_loss(d_real, d_fake)
     ctx.opt_d.zero_grad(set_to_none=True)
     d_loss.backward()
@@ -22,15 +30,15 @@ def adversarial_step(ctx: StepContext, real: torch.Tensor) -> dict[str, torch.Te
 
     # G step on a fresh z. D's parameter gradients are not needed here: switching them off
     # saves their computation without changing G's gradient.
-    D.requires_grad_(False)
+    ctx.D.requires_grad_(False)
     try:
-        d_gen = D(G(ctx.sample_z(n)))
+        d_gen = D(G(ctx.sample_z(n), y_gen), y_gen)
         g_loss = loss.g_loss(d_gen)
         ctx.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         ctx.opt_g.step()
     finally:
-        D.requires_grad_(True)
+        ctx.D.requires_grad_(True)
 
     d_real, d_fake = d_real.detach(), d_fake.detach()
     return {

@@ -8,6 +8,7 @@ import pytest
 import torch
 from ganzoo_plugins import digit_classifier
 from ganzoo_plugins.datasets import load_mnist_5k
+from ganzoo_plugins.wgan_gp import wgan_gp_step
 from torch import nn
 
 from ganzoo import registry
@@ -38,33 +39,6 @@ class _Critic(nn.Module):
         return self.net(x)
 
 
-def wgan_gp_step(ctx, real):
-    """WGAN-GP (Gulrajani et al. 2017): a critic without sigmoid, n_critic critic steps per
-    G step, and a gradient penalty on random interpolates."""
-    n = real.shape[0]
-    with torch.no_grad():
-        fake = ctx.G(ctx.sample_z(n))
-    d_real, d_fake = ctx.D(real).mean(), ctx.D(fake).mean()
-    eps = torch.rand(n, 1, 1, 1, device=real.device)
-    mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    (grad,) = torch.autograd.grad(ctx.D(mix).sum(), mix, create_graph=True)
-    gp = ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
-    d_loss = d_fake - d_real + ctx.hparams["gp_weight"] * gp
-    ctx.opt_d.zero_grad(set_to_none=True)
-    d_loss.backward()
-    ctx.opt_d.step()
-    out = {"d_loss": d_loss.detach(), "wasserstein": (d_real - d_fake).detach(), "gp": gp.detach()}
-    if ctx.step % ctx.hparams["n_critic"] == 0:
-        ctx.D.requires_grad_(False)
-        g_loss = -ctx.D(ctx.G(ctx.sample_z(n))).mean()
-        ctx.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        ctx.opt_g.step()
-        ctx.D.requires_grad_(True)
-        out["g_loss"] = g_loss.detach()
-    return out
-
-
 def _small_g():
     return nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
 
@@ -74,7 +48,8 @@ class TestModels:
     def ganzoo_models(self):
         nan_after = Loss("nan-after-7", lambda r, f: _nan_after(r, f), lambda f: -torch.log(f).mean())
         return [
-            ModelSpec("wgan-gp-test", "WGAN-GP defined in the tests", lambda s, hp: (_small_g(), _Critic()),
+            # The wgan-gp plugin's step on networks small enough for quick tests.
+            ModelSpec("wgan-gp-test", "WGAN-GP with tiny networks", lambda s, hp: (_small_g(), _Critic()),
                       latent_dim=16, train_step=wgan_gp_step,
                       defaults={"n_critic": 5, "gp_weight": 10.0, "lr_g": 1e-4, "lr_d": 1e-4, "beta1": 0.0,
                                 "beta2": 0.9}),

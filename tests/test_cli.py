@@ -61,7 +61,7 @@ def test_config_file_and_flags_set_hyperparameters(reg, runs, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["train", "--model", "nope"], "unknown model 'nope'; valid: dcgan, mlp-gan"),
+    (["train", "--model", "nope"], "unknown model 'nope'; valid: began, cgan, dcgan, ebgan, mlp-gan"),
     (["train", "--model", "mlp-gan", "--dataset", "nope"], "unknown dataset 'nope'; valid: "),
     (["train", "--model", "mlp-gan", "--lr-g", "-1"], "setting 'lr_g' must be positive, got -1.0"),
     (["train", "--model", "mlp-gan", "--set", "warp=9"], "unknown setting 'warp'; known: "),
