@@ -19,9 +19,9 @@ from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
+from ganzoo_dashboard import data
 
 from ganzoo.runstore import Run, RunWriter
-from ganzoo_dashboard import data
 
 NAMES = ["d_loss", "g_loss", "d_real", "d_fake", "d_tpr", "d_tnr", "g_grad_norm", "d_grad_norm", "images_per_s",
          "gp"]

@@ -87,8 +87,10 @@ def cmd_runs(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from . import config, trainer
+    from . import config, distributed, trainer
 
+    if args.nproc is not None:
+        return _torchrun(args.nproc)
     reg = _registry(args)
     sources = []
     request = {"model": args.model, "dataset": args.dataset, "device": args.device,
@@ -99,25 +101,55 @@ def cmd_train(args) -> int:
             if key in file and request[key] is None:
                 request[key] = file[key]
         sources.append({k: v for k, v in file.items() if k not in config.RUN_KEYS})
-    flags = {k: getattr(args, k) for k in config.TRAINER_DEFAULTS}
+    flags = {k: getattr(args, k, None) for k in config.TRAINER_DEFAULTS}  # settings without a flag: --set
     sources.append(flags | config.parse_assignments(args.set))
-    if args.resume:
-        t = trainer.resume_run(reg, args.runs_dir, args.resume, sources, request, progress=not args.no_progress)
-    else:
-        if request["model"] is None:
-            raise GanzooError(f"--model is required; valid: {', '.join(sorted(reg.models))}")
-        t = trainer.new_run(reg, args.runs_dir, request, sources, progress=not args.no_progress)
-    print(f"run {t.run.path.name} in {t.run.path.parent.resolve()} on {t.device}", file=sys.stderr)
-    path = t.fit()
-    print(path)
+    try:  # leave the process group cleanly on every exit, or torch aborts the process
+        if args.resume:
+            t = trainer.resume_run(reg, args.runs_dir, args.resume, sources, request, progress=not args.no_progress)
+        else:
+            if request["model"] is None:
+                raise GanzooError(f"--model is required; valid: {', '.join(sorted(reg.models))}")
+            t = trainer.new_run(reg, args.runs_dir, request, sources, progress=not args.no_progress)
+        if t.world.main:
+            print(f"run {t.run.path.name} in {t.run.path.parent.resolve()} on {t.device}"
+                  + (f", {t.world.size} processes" if t.world.active else ""), file=sys.stderr)
+        path = t.fit()
+    finally:
+        distributed.shutdown()
+    if t.world.main:
+        print(path)
     return 0
+
+
+def _torchrun(nproc: int) -> int:
+    """`ganzoo train --nproc N ...` is `torchrun --nproc_per_node=N -m ganzoo train ...`."""
+    import subprocess
+
+    if nproc < 1:
+        raise GanzooError(f"--nproc must be at least 1, got {nproc}")
+    if "WORLD_SIZE" in os.environ:
+        raise GanzooError("--nproc inside torchrun: pass one or the other")
+    argv, rest = sys.argv[1:], []
+    skip = False
+    for a in argv:  # everything but --nproc, which torchrun now carries
+        if skip:
+            skip = False
+        elif a == "--nproc":
+            skip = True
+        elif not a.startswith("--nproc="):
+            rest.append(a)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}",
+           "-m", "ganzoo", *rest]
+    try:
+        return subprocess.call(cmd)
+    except KeyboardInterrupt:
+        return 130
 
 
 def cmd_sample(args) -> int:
     import numpy as np
-    import torch
 
-    from . import checkpoint
+    from . import checkpoint, evaluate
     from . import device as devices
     from .images import grid_png
     from .runstore import Run, atomic_write, resolve_run
@@ -137,20 +169,23 @@ def cmd_sample(args) -> int:
     if name not in reg.models:
         raise GanzooError(f"this checkpoint needs model '{name}', which is not installed or is disabled")
     spec = reg.models[name]
+    k = ckpt.meta["settings"].get("num_classes", 0) if spec.conditional else 0
+    if args.label is not None and not k:
+        raise GanzooError(f"--label needs a conditional model; '{name}' is not (see ganzoo models)")
+    if args.label is not None and not 0 <= args.label < k:
+        raise GanzooError(f"--label must be in 0..{k - 1} for this run, got {args.label}")
     G, _ = build_models(spec, ckpt.meta["settings"], reg.plugin_of_model(name).label)
     ckpt.restore_module("G", G)
-    G.to(device).eval()
-    gen = torch.Generator(device=device).manual_seed(args.seed)
-    with torch.no_grad():
-        x = torch.cat([G(torch.randn(min(1024, args.n - i), spec.latent_dim, generator=gen, device=device)).cpu()
-                       for i in range(0, args.n, 1024)])
+    x = evaluate.generate(G.to(device), spec.latent_dim, args.n, device, seed=args.seed, num_classes=k,
+                          label=args.label).cpu()
     if out.suffix.lower() == ".npy":
         buf = io.BytesIO()
         np.save(buf, x.float().numpy(), allow_pickle=False)
         atomic_write(out, buf.getvalue())
     else:
         atomic_write(out, grid_png(x, nrow=math.ceil(math.sqrt(args.n))))
-    print(f"wrote {args.n} samples of {name} (step {ckpt.meta['step']}) to {out}")
+    which = f" of class {args.label}" if args.label is not None else ""
+    print(f"wrote {args.n} samples{which} of {name} (step {ckpt.meta['step']}) to {out}")
     return 0
 
 
@@ -181,7 +216,8 @@ def cmd_eval(args) -> int:
         ckpt.restore_module("G", G)
         dataset = args.dataset or Run(path).config()["dataset"]
         shape = tuple(spec.shape)
-        samples = evaluate.generate(G.to(device), spec.latent_dim, args.n, device)
+        k = ckpt.meta["settings"].get("num_classes", 0) if spec.conditional else 0
+        samples = evaluate.generate(G.to(device), spec.latent_dim, args.n, device, num_classes=k)
         what = f"run {args.run} at step {ckpt.meta['step']}"
     else:
         if args.dataset is None:
@@ -276,8 +312,11 @@ def build_parser() -> Parser:
             ("eval_samples", int, "samples per diversity evaluation")]:
         p.add_argument("--" + key.replace("_", "-"), dest=key, type=flag_type, help=text)
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="any setting, including a model's own (repeatable)")
+                   help="any setting, including a model's own, loss=lsgan|hinge and pack=M (repeatable)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--nproc", type=int, metavar="N",
+                   help="train data-parallel in N processes on this machine (torchrun --standalone; one per GPU, "
+                        "or gloo on the CPU); the batch size stays the global batch")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("plugins", parents=[common], help="list installed plugins and what they contribute")
@@ -296,6 +335,7 @@ def build_parser() -> Parser:
     p.add_argument("--n", type=int, default=25, help="number of samples (default 25)")
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.png: a grid; FILE.npy: N x C x H x W floats in [-1, 1]")
     p.add_argument("--seed", type=int, default=0, help="seed for z (default 0)")
+    p.add_argument("--label", type=int, help="a conditional model's class to draw (default: all classes in turn)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
     p.set_defaults(func=cmd_sample)
 

@@ -84,10 +84,11 @@ def resolve_run(root: str | Path, run: str | Path) -> Path:
 class RunWriter:
     """Writes one run. Scalars are buffered by the caller and written here a part at a time."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, clean: bool = True):
         self.path = path
-        # Temporary files of writes that a crash cut short; never read, safe to drop.
-        for tmp in path.glob("**/.*.tmp"):
+        # Temporary files of writes that a crash cut short; never read, safe to drop. Not by
+        # a process that only watches a run another one writes (a distributed rank > 0).
+        for tmp in path.glob("**/.*.tmp") if clean else ():
             tmp.unlink(missing_ok=True)
         self._next_part = {table: 1 + max((int(m.group(1)) for p in (path / table).glob("part-*.parquet")
                                            if (m := _PART.search(p.name))), default=0) for table in SCHEMAS}
@@ -150,6 +151,9 @@ class Run:
     """A run on disk, for reading."""
 
     path: Path
+
+    def __post_init__(self):
+        self.path = Path(self.path)  # a str works too
 
     @property
     def id(self) -> str:

@@ -191,3 +191,51 @@ def test_g_whose_samples_disagree_with_its_spec_is_refused(runs):
     with pytest.raises(ConfigError, match=r"G makes samples of shape \(1, 28, 28\), but the spec says \(3, 32, 32\)"):
         trainer.new_run(reg, runs, {"model": "wrong-shape", "dataset": "folder:/nonexistent-but-unused", "device": "cpu",
                                     "name": "w"}, [{}], progress=False)
+
+
+@pytest.fixture(scope="module")
+def bad_folder(tmp_path_factory):
+    from PIL import Image
+
+    d = tmp_path_factory.mktemp("images")
+    Image.new("L", (40, 17)).save(d / "odd-sized.png")
+    (d / "broken.png").write_bytes(b"not a png")
+    return d
+
+
+@pytest.fixture(scope="module")
+def kept_runs(tmp_path_factory):
+    """A runs directory holding one finished run, which bad input must leave alone."""
+    from ganzoo import registry
+
+    from .conftest import TestData
+
+    runs = tmp_path_factory.mktemp("kept") / "runs"
+    reg = registry.load(extra={"test-data": TestData()})
+    trainer.new_run(reg, runs, {"model": "mlp-gan", "dataset": "digits-300", "device": "cpu", "name": "keep"},
+                    [{"epochs": 1, "eval_every": 0}], progress=False).fit()
+    return runs
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--lr-d", "-1"], "setting 'lr_d' must be positive, got -1.0"),
+    (["--batch-size", "100000"], "batch_size 100000 is larger than dataset 'digits-300' (300 samples); "
+                                 "use --batch-size 300 or less"),
+    (["--model", "mlp2d"], "dataset 'digits-300' holds samples of shape (1, 28, 28) but the model wants (2,)"),
+    (["--dataset", "FOLDER"], "broken.png"),
+    (["--model", "mismatch"], "D cannot take G's samples of shape (1, 28, 28)"),
+])
+def test_bad_new_run_input_is_refused_before_training_and_leaves_other_runs_alone(
+        reg, kept_runs, capsys, monkeypatch, bad_folder, flags, message):
+    from ganzoo import registry
+
+    runs = kept_runs
+    before = fingerprint(runs)
+    loaded = registry.load
+    monkeypatch.setattr(registry, "load", lambda disabled=(), extra=None: loaded(disabled, {"mismatch": Mismatch()}))
+    args = ["train", "--model", "mlp-gan", "--dataset", "digits-300", "--runs-dir", str(runs), "--name", "bad"]
+    args += [f"folder:{bad_folder}" if f == "FOLDER" else f for f in flags]
+    code = cli.main(args)
+    err = capsys.readouterr().err
+    assert code == 1 and message in err and len(err.strip().splitlines()) == 1, err
+    assert fingerprint(runs) == before  # no new run, and not a byte of the old one changed
