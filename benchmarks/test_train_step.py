@@ -41,7 +41,9 @@ def sync(device: str) -> None:
 # Speed options of ganzoo.accel, each timed on and off: on the GPU all of them; on the CPU
 # channels_last for image models (bf16 has no fast path on CPUs without AVX-512 BF16, and
 # torch.compile was slower than eager on this CPU while taking a minute to compile).
-OPTIONS = {"plain": {}, "channels_last": {"channels_last": True}, "bf16": {"amp": "bf16"}, "compile": {"compile": True}}
+PLAIN = {"channels_last": False, "amp": "off", "compile": False}  # whatever the model's defaults say
+OPTIONS = {"plain": PLAIN, "channels_last": PLAIN | {"channels_last": True}, "bf16": PLAIN | {"amp": "bf16"},
+           "compile": PLAIN | {"compile": True}}
 
 
 def options(device: str, model: str) -> list[str]:

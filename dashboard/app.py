@@ -44,7 +44,7 @@ def line_chart(df: pd.DataFrame, title: str, runs: list[str], healthy: float | N
     # A run keeps its colour on every chart (the domain is all runs shown); scalars sharing a
     # chart differ by dash. Legends sit below, so narrow charts keep their width for data.
     legend = alt.Legend(orient="bottom", direction="horizontal", title=None, labelLimit=240)
-    color = alt.Color("run:N", scale=alt.Scale(domain=runs), legend=legend if len(runs) > 1 else None)
+    color = alt.Color("run:N", scale=alt.Scale(domain=runs, scheme="category10"), legend=legend if len(runs) > 1 else None)
     enc = {"x": alt.X("step:Q", title="step"), "color": color}
     if df["name"].nunique() > 1:
         enc["strokeDash"] = alt.StrokeDash("name:N", legend=legend)

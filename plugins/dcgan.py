@@ -41,4 +41,7 @@ def ganzoo_models():
         description="The seed's DCGAN for 1x28x28: transposed convolutions, batch norm, no bias",
         build=lambda shape, hp: (Generator(100), Discriminator()),
         shape=(1, 28, 28),
+        # NHWC memory: the same maths, and 10-15% faster convolutions on a CPU (oneDNN) or a
+        # tensor-core GPU; benchmarks/test_train_step.py times it on and off.
+        defaults={"channels_last": True},
     )]
