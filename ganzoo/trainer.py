@@ -342,9 +342,10 @@ class Trainer:
                 perm = self.perm.to(self.device)
                 while self.batch < spe:
                     idx = perm[self.batch * bs:(self.batch + 1) * bs]
-                    real = self.x[self.world.shard(idx)]
+                    mine = self.world.shard(idx)  # all of idx, in one process
+                    real = self.x[mine]
                     if self.y is not None:
-                        self.ctx.labels = self.y[self.world.shard(idx)]
+                        self.ctx.labels = self.y[mine]
                     self.ctx.step = self.step
                     with autocast():
                         scalars = self.step_fn(self.ctx, real)
