@@ -90,7 +90,7 @@ def cmd_train(args) -> int:
     from . import config, distributed, trainer
 
     if args.nproc is not None:
-        return _torchrun(args.nproc)
+        return _torchrun(args.nproc, args.argv)
     reg = _registry(args)
     sources = []
     request = {"model": args.model, "dataset": args.dataset, "device": args.device,
@@ -121,7 +121,7 @@ def cmd_train(args) -> int:
     return 0
 
 
-def _torchrun(nproc: int) -> int:
+def _torchrun(nproc: int, argv: list[str]) -> int:
     """`ganzoo train --nproc N ...` is `torchrun --nproc_per_node=N -m ganzoo train ...`."""
     import subprocess
 
@@ -129,7 +129,7 @@ def _torchrun(nproc: int) -> int:
         raise GanzooError(f"--nproc must be at least 1, got {nproc}")
     if "WORLD_SIZE" in os.environ:
         raise GanzooError("--nproc inside torchrun: pass one or the other")
-    argv, rest = sys.argv[1:], []
+    rest = []
     skip = False
     for a in argv:  # everything but --nproc, which torchrun now carries
         if skip:
@@ -364,6 +364,7 @@ def build_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)  # for --nproc, which runs them again
     try:
         return args.func(args)
     except GanzooError as e:
